@@ -7,6 +7,9 @@
 /** The port the service listens on unless `PORT` says otherwise. */
 export const SERVICE_PORT = 8080;
 
+/** Prices: `GET /price/{id}` reads one, `POST /price` writes one. */
+export const PRICE_PATH = '/price';
+
 /** Liveness: answers 200 while the process is up, draining or not. */
 export const HEALTH_PATH = '/health';
 
