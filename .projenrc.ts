@@ -61,15 +61,15 @@ const project = new cdk8s.Cdk8sTypeScriptApp({
       collectCoverage: false,
       testTimeout: 60_000,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      reporters: [
-        new javascript.JestReporter('default'),
-        new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js'),
-      ],
+      reporters: [new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js')],
     },
   },
+  // Tests are transpiled only (fast); the test task type-checks src and test once first.
+  tsJestOptions: { transformOptions: { isolatedModules: true } },
 });
 
 project.gitignore.exclude('/.cache/', '/lab-results/', '*.tsbuildinfo');
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 // Generated, but committed: reviewers read dist/ and Argo CD syncs charts/.
 project.gitignore.removePatterns('/dist/');
 
@@ -94,5 +94,40 @@ for (const [name, globs] of Object.entries(crdImports)) {
   importTask.exec(`bash -c '${script}'`);
 }
 project.tryFindObjectFile('cdk8s.yaml')!.addOverride('imports', []);
+
+// --- price service (issue 4) ---
+// The image runs one esbuild bundle of src/service and nothing else. The tests build the
+// bundle with this task's own command line, into a folder of their own.
+project.gitignore.exclude('/build/');
+const bundleService = project.addTask('bundle:service', {
+  description: 'Bundles the price service into build/service/main.js, the file the image runs',
+  exec:
+    'esbuild src/service/main.ts --bundle --platform=node --target=node20 ' +
+    '--outfile=build/service/main.js',
+});
+const benchService = project.addTask('bench:service', {
+  description:
+    'Benchmarks GET /price/7 against a bare node:http server and measures write memory (RSS)',
+});
+benchService.spawn(bundleService);
+benchService.exec('ts-node --transpile-only src/service/bench.ts');
+
+// --- image pipeline (issue 5) ---
+// Builds the price image, pushes it to Amazon ECR and writes a Helm values file for it;
+// `image:clean` deletes the repository. Both run the CLI in src/image through ts-node, so
+// arguments after `--` reach it: `npx projen image:push -- --region eu-west-1`.
+const imageCli = ['ts-node', '--project', 'tsconfig.json', 'src/image/cli.ts'];
+project
+  .addTask('image:push', {
+    description: 'Builds the price image, pushes it to ECR and writes .image-values.yaml',
+  })
+  .execArgs([...imageCli, 'push'], { receiveArgs: true });
+project
+  .addTask('image:clean', {
+    description: 'Deletes the ECR repository and its images (needs --yes)',
+  })
+  .execArgs([...imageCli, 'clean'], { receiveArgs: true });
+// The values file names one push; it is local to the machine that pushed.
+project.gitignore.exclude('/.image-values.yaml');
 
 project.synth();
