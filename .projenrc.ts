@@ -8,6 +8,9 @@ import { cdk8s, javascript } from 'projen';
 // `cdk8s import` writes one file per API group and would overwrite itself otherwise.
 const crdImports: Record<string, string[]> = {
   appmesh: ['appmesh/appmesh.k8s.aws_*.yaml'],
+  istio: ['istio/networking.istio.io.yaml'],
+  'gateway-api': ['gateway-api/standard-gatewayapi-crds.yaml'],
+  'envoy-gateway': ['envoy-gateway/*.yaml'],
 };
 
 const project = new cdk8s.Cdk8sTypeScriptApp({
@@ -65,7 +68,7 @@ const project = new cdk8s.Cdk8sTypeScriptApp({
     },
   },
   // Tests are transpiled only (fast); the test task type-checks src and test once first.
-  tsJestOptions: { transformOptions: { isolatedModules: true } },
+  tsconfigDev: { compilerOptions: { isolatedModules: true } },
 });
 
 project.gitignore.exclude('/.cache/', '/lab-results/', '*.tsbuildinfo');
