@@ -32,7 +32,7 @@ export class InFlightWrites {
   /** Working memory held by the writes in flight, in bytes. */
   get heldBytes(): number {
     let total = 0;
-    for (const write of this.open) total += write.workingMemory?.length ?? 0;
+    for (const write of this.open) total += write.workingMemory?.byteLength ?? 0;
     return total;
   }
 
@@ -59,7 +59,7 @@ export class InFlightWrites {
 
 class OpenWrite implements Write {
   /** Referenced from the ledger's set until `end()`, so no garbage collection can take it. */
-  workingMemory: Buffer | undefined;
+  workingMemory: ResizableArrayBuffer | undefined;
   private ended = false;
 
   constructor(
@@ -69,14 +69,29 @@ class OpenWrite implements Write {
 
   hold(price: Price): void {
     if (this.ended || this.bytes === 0) return;
-    // A fill value makes Buffer.alloc write every byte; zeroed pages would stay virtual.
-    this.workingMemory = Buffer.alloc(this.bytes, `${price.id}=${price.value};`);
+    const memory = new ResizableArrayBuffer(this.bytes, { maxByteLength: this.bytes });
+    // Writing every byte commits every page; untouched pages would not count in RSS.
+    Buffer.from(memory).fill(`${price.id}=${price.value};`);
+    this.workingMemory = memory;
   }
 
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    // Shrinking returns the pages to the system now; dropping the reference alone would leave
+    // them resident until a garbage collection, which V8 puts off while only buffers pile up.
+    this.workingMemory?.resize(0);
     this.workingMemory = undefined;
     this.onEnd(this);
   }
 }
+
+/** An ArrayBuffer that can shrink in place (ES2024; shipped in Node 20, typed from ES2024 on). */
+interface ResizableArrayBuffer extends ArrayBuffer {
+  resize(byteLength: number): void;
+}
+
+const ResizableArrayBuffer = ArrayBuffer as unknown as new (
+  byteLength: number,
+  options: { maxByteLength: number },
+) => ResizableArrayBuffer;
