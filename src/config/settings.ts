@@ -122,12 +122,18 @@ function compartment(summary: string, d: CompartmentDefaults) {
     }),
     resources: group('Compute resources of the price container', {
       requests: group('What the scheduler reserves', {
-        cpu: quantity({ default: '50m', doc: 'CPU request' }),
-        memory: quantity({ default: d.memoryRequest, doc: 'Memory request' }),
+        cpu: quantity({ default: '50m', doc: 'CPU reserved for the price container' }),
+        memory: quantity({
+          default: d.memoryRequest,
+          doc: 'Memory reserved for the price container',
+        }),
       }),
       limits: group('What the container may use at most; above the memory limit it is killed', {
-        cpu: quantity({ default: '500m', doc: 'CPU limit' }),
-        memory: quantity({ default: d.memoryLimit, doc: 'Memory limit' }),
+        cpu: quantity({ default: '500m', doc: 'Most CPU the container may use (throttled above)' }),
+        memory: quantity({
+          default: d.memoryLimit,
+          doc: 'Most memory the container may use (OOM-killed above)',
+        }),
       }),
     }),
   });
@@ -159,8 +165,8 @@ export const SETTINGS = group('Settings of the bulkhead system', {
   mesh: group('The service mesh that routes to the compartments and enforces the breakers', {
     provider: choice({
       default: 'appmesh',
-      choices: ['appmesh'],
-      doc: 'Which mesh renders the routing and breakers',
+      choices: ['appmesh', 'istio', 'envoy-gateway'],
+      doc: 'Which mesh renders the routing and breakers (App Mesh, Istio or Envoy Gateway)',
     }),
     name: name({ default: 'bulkhead-pattern', doc: 'Name of the App Mesh Mesh (cluster-scoped)' }),
     serviceName: name({

@@ -35,7 +35,10 @@ function validators(): Map<string, ValidateFunction> {
       for (const version of crd.spec.versions) {
         const schema = version.schema?.openAPIV3Schema;
         if (!schema) continue;
-        crdValidators.set(`${crd.spec.group}/${version.name} ${crd.spec.names.kind}`, ajv.compile(schema));
+        crdValidators.set(
+          `${crd.spec.group}/${version.name} ${crd.spec.names.kind}`,
+          ajv.compile(schema),
+        );
       }
     }
   }
@@ -52,7 +55,9 @@ function yamlFiles(dir: string): string[] {
 
 /** Where kubernetes-models keeps the model of a built-in apiVersion. */
 function builtInModule(apiVersion: string): string {
-  return apiVersion.includes('/') ? `kubernetes-models/${apiVersion}` : `kubernetes-models/${apiVersion}`;
+  return apiVersion.includes('/')
+    ? `kubernetes-models/${apiVersion}`
+    : `kubernetes-models/${apiVersion}`;
 }
 
 function label(object: KubeObject): string {
@@ -65,7 +70,9 @@ export function schemaProblems(object: KubeObject): string[] {
   const validate = validators().get(key);
   if (validate) {
     if (validate(object)) return [];
-    return (validate.errors ?? []).map((e) => `${label(object)}: ${e.instancePath || '/'} ${e.message}`);
+    return (validate.errors ?? []).map(
+      (e) => `${label(object)}: ${e.instancePath || '/'} ${e.message}`,
+    );
   }
   let Model: new (data: unknown) => { validate(): void };
   try {
