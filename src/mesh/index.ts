@@ -1,10 +1,14 @@
 import { Settings } from '../config/settings';
 import { AppMeshRendering } from './appmesh';
+import { EnvoyGatewayRendering } from './envoy-gateway';
+import { IstioRendering } from './istio';
 import { MeshRendering } from './model';
 
 /** The rendering of each `mesh.provider`. */
 const RENDERINGS: Record<Settings['mesh']['provider'], () => MeshRendering> = {
   appmesh: () => new AppMeshRendering(),
+  istio: () => new IstioRendering(),
+  'envoy-gateway': () => new EnvoyGatewayRendering(),
 };
 
 /** Every provider, in the order they are documented. */
