@@ -141,7 +141,10 @@ function dryRunWorld(region: string, deps: CliDeps) {
 
 /** Reads the command and its options; every mistake is a one-line error naming it. */
 export function parseCommandLine(argv: readonly string[]): Parsed {
-  const [command, ...rest] = argv;
+  const [command, ...given] = argv;
+  // `npx projen image:push -- --region x` hands the `--` on: it separates projen's options
+  // from ours, so it is dropped rather than read as the end of our options.
+  const rest = given[0] === '--' ? given.slice(1) : given;
   const spec = command === undefined ? undefined : COMMANDS[command];
   if (!spec) {
     throw new ImageError(

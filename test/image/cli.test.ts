@@ -123,6 +123,13 @@ describe('image push', () => {
     ]);
   });
 
+  test('accepts the -- that projen passes on before the options', async () => {
+    const { ecrRegions, run } = cli();
+
+    expect(await run('push', '--', '--region', 'eu-central-1', '--tag', 'v1')).toBe(0);
+    expect(ecrRegions).toEqual(['eu-central-1']);
+  });
+
   test('prints help for the command and exits 0', async () => {
     const { out, run } = cli();
 
