@@ -78,19 +78,16 @@ export class PriceServer {
     });
     const server = createHttpServer(app, { ...DEFAULT_TIMEOUTS, ...props.timeouts }, logger);
     await listen(server, config.port, props.host);
-    return new PriceServer(server, app);
+    return new PriceServer(server, app, (server.address() as AddressInfo).port);
   }
 
   private constructor(
     private readonly server: Server,
     /** The app behind the server. */
     readonly app: PriceApp,
+    /** The port the server listens on (the one picked when `PORT` is 0). */
+    readonly port: number,
   ) {}
-
-  /** The port the server listens on (the one picked when `PORT` is 0). */
-  get port(): number {
-    return (this.server.address() as AddressInfo).port;
-  }
 
   /**
    * Drains and closes: readiness turns 503, the listener closes (new connections are
