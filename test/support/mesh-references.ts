@@ -196,9 +196,9 @@ export function policiesTargetRules(objects: readonly Obj[]): string[] {
 /** Each HTTPRoute rule is named, uniquely, and exactly one policy (its breaker) targets it. */
 export function rulesHavePolicies(objects: readonly Obj[]): string[] {
   const targets = ofApi(objects, ENVOY_GATEWAY, 'BackendTrafficPolicy').flatMap((p) =>
-    (p.spec.targetRefs ?? []).map(
-      (ref: Obj) => `${p.metadata.namespace}/${ref.name}/${ref.sectionName}`,
-    ),
+    (p.spec.targetRefs ?? [])
+      .filter((ref: Obj) => ref.group === GATEWAY_API && ref.kind === 'HTTPRoute')
+      .map((ref: Obj) => `${p.metadata.namespace}/${ref.name}/${ref.sectionName}`),
   );
   return httpRoutes(objects).flatMap((route) => {
     const names = ruleNames(route);
