@@ -1,12 +1,15 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from './config/load';
+import { applicationYaml } from './helm/argocd';
+import { writeChart } from './helm/chart';
 import { PROVIDERS } from './mesh';
 import { renderObjects, toYamlDocuments } from './render';
 
 /**
  * The project's render (`npx projen synth`): writes the plain manifests of the default
- * settings to dist/, one folder per mesh provider (`dist/<provider>/bulkhead.yaml`).
+ * settings to dist/, one folder per mesh provider (`dist/<provider>/bulkhead.yaml`), the
+ * Helm chart to charts/ and the Argo CD Application to argocd/.
  */
 function main(): void {
   const root = join(__dirname, '..');
@@ -23,6 +26,10 @@ function main(): void {
     ].join('\n');
     writeFileSync(join(folder, 'bulkhead.yaml'), toYamlDocuments(renderObjects(settings), header));
   }
+
+  writeChart(join(root, 'charts'));
+  mkdirSync(join(root, 'argocd'), { recursive: true });
+  writeFileSync(join(root, 'argocd', 'application.yaml'), applicationYaml());
 }
 
 try {

@@ -43,3 +43,24 @@ export function ensureHelm(name: HelmName): string {
 export function helmVersion(name: HelmName): string {
   return execFileSync(ensureHelm(name), ['version', '--short'], { encoding: 'utf8' }).trim();
 }
+
+/** What one helm command printed and how it ended. */
+export interface HelmRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `helm <args>` with the pinned binary `name`, in the project root. */
+export function runHelm(name: HelmName, args: readonly string[]): HelmRun {
+  const result = require('node:child_process').spawnSync(ensureHelm(name), args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      HELM_CACHE_HOME: join(ROOT, '.cache', 'helm-home'),
+      HELM_CONFIG_HOME: join(ROOT, '.cache', 'helm-home'),
+    },
+  });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}

@@ -1,35 +1,4 @@
-/**
- * Settings scenarios that the contract tests render and check, beside the defaults. The
- * Helm chart's `ci/*-values.yaml` files cover the same ground.
- */
-export const SCENARIOS: Record<string, unknown> = {
-  defaults: {},
-  'breaker-off': {
-    priceWrite: { breaker: { enabled: false } },
-    priceRead: { breaker: { enabled: false } },
-  },
-  'tight-limits': { priceWrite: { breaker: { maxConnections: 1, maxPendingRequests: 1 } } },
-  'custom-names': { namespace: { name: 'shop-prices' }, mesh: { name: 'shop-mesh' } },
-  'several-replicas': {
-    priceWrite: { replicas: 3 },
-    priceRead: { replicas: 2 },
-    gateway: { replicas: 2 },
-  },
-  'vegeta-off': { loadTester: { enabled: false } },
-  'outliers-and-timeouts': {
-    priceWrite: { outlierDetection: { enabled: true }, timeout: { perRequestMillis: 8000 } },
-    priceRead: { timeout: { perRequestMillis: 1000 } },
-  },
-  'image-by-tag': {
-    image: {
-      repository: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/bulkhead-pattern/price-app',
-      tag: 'abc1234',
-    },
-  },
-  'image-by-digest': {
-    image: {
-      repository: 'registry.example.com/price-app',
-      digest: `sha256:${'0123456789abcdef'.repeat(4)}`,
-    },
-  },
-};
+import { CI_SCENARIOS } from '../../src/helm/scenarios';
+
+/** The settings scenarios the contract tests check: the defaults and the chart's ci/ ones. */
+export const SCENARIOS: Record<string, unknown> = { defaults: {}, ...CI_SCENARIOS };
