@@ -165,12 +165,10 @@ export class PriceApp {
     body: Buffer,
     headers?: OutgoingHttpHeaders,
   ): void {
-    res.writeHead(status, {
-      'content-type': JSON_TYPE,
-      'content-length': body.length,
-      ...(this.isDraining ? { connection: 'close' } : undefined),
-      ...headers,
-    });
+    const head: OutgoingHttpHeaders = { 'content-type': JSON_TYPE, 'content-length': body.length };
+    if (this.isDraining) head.connection = 'close';
+    if (headers) Object.assign(head, headers);
+    res.writeHead(status, head);
     res.end(body);
   }
 
