@@ -10,7 +10,7 @@ export interface PriceAppProps {
   /** Where writes persist; its prices fill the cache at start. */
   readonly store: PriceStore;
 
-  /** Where errors (and, at `debug`, request lines) go. */
+  /** Where errors go; request lines too at `debug`, and each arrival at `trace`. */
   readonly logger: Logger;
 
   /** Largest accepted request body, in bytes; a larger one gets 413. */
@@ -42,6 +42,7 @@ export class PriceApp {
   readonly writes: InFlightWrites;
 
   private readonly cache = new Map<string, Buffer>();
+  private readonly logArrivals: boolean;
   private readonly logRequests: boolean;
   private isDraining = false;
 
@@ -51,6 +52,7 @@ export class PriceApp {
   ) {
     this.writes = new InFlightWrites(props.writeWorkingMemoryBytes);
     for (const price of prices) this.cache.set(price.id, priceBody(price));
+    this.logArrivals = props.logger.isLevelEnabled('trace');
     this.logRequests = props.logger.isLevelEnabled('debug');
   }
 
@@ -69,6 +71,8 @@ export class PriceApp {
 
   /** The `node:http` request listener. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (this.logArrivals)
+      this.props.logger.trace({ method: req.method, url: req.url }, 'request received');
     if (this.logRequests) this.logWhenFinished(req, res);
     try {
       this.route(req, res);

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** One price: a catalogue id and its value, a decimal kept exactly as written (`'23.10'`). */
@@ -65,7 +66,15 @@ export class MemoryPriceStore implements PriceStore {
   }
 
   async save(price: Price): Promise<void> {
-    if (this.writeDelayMs > 0) await sleep(this.writeDelayMs);
+    await this.waitForDatabase();
     this.prices.set(price.id, price.value);
+  }
+
+  /** Waits at least `writeDelayMs`: a timer may fire a fraction of a millisecond early. */
+  private async waitForDatabase(): Promise<void> {
+    const end = performance.now() + this.writeDelayMs;
+    for (let left = this.writeDelayMs; left > 0; left = end - performance.now()) {
+      await sleep(Math.ceil(left));
+    }
   }
 }

@@ -465,6 +465,28 @@ describe('request logging', () => {
     }
   });
 
+  test('logs each arrival at trace, before the request is served', async () => {
+    const { logger, lines } = captureLogger('trace');
+    const store = new GatedStore();
+    const { port, close } = await startApp({ logger, store });
+    try {
+      const reply = send(port, 'POST', '/price');
+      await until(() => store.started.length === 1);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 10,
+          msg: 'request received',
+          method: 'POST',
+          url: '/price',
+        }),
+      ]);
+      store.release();
+      await reply;
+    } finally {
+      await close();
+    }
+  });
+
   test('logs no request lines at info', async () => {
     const { logger, lines } = captureLogger('info');
     const { port, close } = await startApp({ logger });

@@ -3,7 +3,17 @@ import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { bundleService, MiB, Reply, rssOf, runToExit, send, since, startService } from './support';
+import {
+  bundleService,
+  MiB,
+  Reply,
+  rssOf,
+  runToExit,
+  send,
+  ServiceProcess,
+  since,
+  startService,
+} from './support';
 
 let bundle: string;
 beforeAll(() => {
@@ -12,6 +22,20 @@ beforeAll(() => {
 afterAll(() => rmSync(dirname(bundle), { recursive: true, force: true }));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the service has logged the arrival of `count` POST requests (LOG_LEVEL=trace). */
+async function writesArrived(service: ServiceProcess, count: number): Promise<void> {
+  const arrived = () =>
+    service.logs.filter((line) => line.msg === 'request received' && line.method === 'POST');
+  while (arrived().length < count) await sleep(10);
+}
+
+/** The messages logged at info and above. */
+function messages(service: ServiceProcess): unknown[] {
+  return service.logs
+    .filter((line) => !['trace', 'debug'].includes(line.level as string))
+    .map((line) => line.msg);
+}
 
 describe('the launcher', () => {
   test('logs its port and settings as one JSON line once listening', async () => {
@@ -64,11 +88,11 @@ describe('the launcher', () => {
 
 describe('shutdown on signals', () => {
   test('answers writes accepted before SIGTERM with 200, refuses new connections, exits 0', async () => {
-    const service = await startService(bundle, { DATABASE_DELAY: '1500ms' });
+    const service = await startService(bundle, { DATABASE_DELAY: '1500ms', LOG_LEVEL: 'trace' });
     const writes = [1, 2, 3, 4, 5].map((id) =>
       send(service.port, 'POST', '/price', `{"id":"${id}","value":"1.00"}`),
     );
-    await sleep(300);
+    await writesArrived(service, 5);
     service.child.kill('SIGTERM');
     await sleep(100);
     await expect(send(service.port, 'GET', '/health')).rejects.toThrow('ECONNREFUSED');
@@ -76,12 +100,8 @@ describe('shutdown on signals', () => {
       200, 200, 200, 200, 200,
     ]);
     expect(await service.exited).toBe(0);
-    expect(service.logs.map((line) => line.msg)).toEqual([
-      'price service listening',
-      'draining',
-      'drained, exiting',
-    ]);
-    expect(service.logs[1]).toMatchObject({
+    expect(messages(service)).toEqual(['price service listening', 'draining', 'drained, exiting']);
+    expect(service.logs.find((line) => line.msg === 'draining')).toMatchObject({
       signal: 'SIGTERM',
       writesInFlight: 5,
       graceMs: 25_000,
@@ -89,9 +109,9 @@ describe('shutdown on signals', () => {
   });
 
   test('exits 1 at once on a second signal', async () => {
-    const service = await startService(bundle, { DATABASE_DELAY: '20s' });
+    const service = await startService(bundle, { DATABASE_DELAY: '20s', LOG_LEVEL: 'trace' });
     const write = send(service.port, 'POST', '/price').catch((err: Error) => err);
-    await sleep(300);
+    await writesArrived(service, 1);
     service.child.kill('SIGTERM');
     await sleep(100);
     const start = performance.now();
@@ -108,9 +128,13 @@ describe('shutdown on signals', () => {
   });
 
   test('exits 1 when writes are still in flight as the grace period runs out', async () => {
-    const service = await startService(bundle, { DATABASE_DELAY: '20s', SHUTDOWN_GRACE: '300ms' });
+    const service = await startService(bundle, {
+      DATABASE_DELAY: '20s',
+      SHUTDOWN_GRACE: '300ms',
+      LOG_LEVEL: 'trace',
+    });
     const write = send(service.port, 'POST', '/price').catch((err: Error) => err);
-    await sleep(300);
+    await writesArrived(service, 1);
     const start = performance.now();
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(1);
