@@ -1,8 +1,9 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from './config/load';
 import { applicationYaml } from './helm/argocd';
 import { writeChart } from './helm/chart';
+import { withSettingsTable } from './helm/readme';
 import { PROVIDERS } from './mesh';
 import { renderObjects, toYamlDocuments } from './render';
 
@@ -30,6 +31,9 @@ function main(): void {
   writeChart(join(root, 'charts'));
   mkdirSync(join(root, 'argocd'), { recursive: true });
   writeFileSync(join(root, 'argocd', 'application.yaml'), applicationYaml());
+
+  const readme = join(root, 'README.md');
+  writeFileSync(readme, withSettingsTable(readFileSync(readme, 'utf8')));
 }
 
 try {

@@ -88,6 +88,8 @@ function compartment(summary: string, d: CompartmentDefaults) {
         default: 0,
         unit: 'milliseconds',
         min: 0,
+        // Envoy Gateway's durations take at most five digits.
+        max: 99_999,
         doc: "A request's time limit at the mesh; 0 keeps the mesh's default",
       }),
     }),

@@ -41,25 +41,29 @@ export class CompartmentRule extends Construct {
       },
       spec: {
         host: this.host,
-        trafficPolicy: {
-          connectionPool: breakerOn.holds
+        // Without breaker and outlier detection there is no policy at all, rather than {}.
+        trafficPolicy:
+          breakerOn.holds || outliersOn.holds
             ? {
-                tcp: { maxConnections: breaker.maxConnections },
-                http: {
-                  http1MaxPendingRequests: breaker.maxPendingRequests,
-                  http2MaxRequests: breaker.maxParallelRequests,
-                },
+                connectionPool: breakerOn.holds
+                  ? {
+                      tcp: { maxConnections: breaker.maxConnections },
+                      http: {
+                        http1MaxPendingRequests: breaker.maxPendingRequests,
+                        http2MaxRequests: breaker.maxParallelRequests,
+                      },
+                    }
+                  : undefined,
+                outlierDetection: outliersOn.holds
+                  ? {
+                      consecutive5XxErrors: outlierDetection.maxServerErrors,
+                      interval: `${outlierDetection.intervalSeconds}s`,
+                      baseEjectionTime: `${outlierDetection.baseEjectionSeconds}s`,
+                      maxEjectionPercent: outlierDetection.maxEjectionPercent,
+                    }
+                  : undefined,
               }
             : undefined,
-          outlierDetection: outliersOn.holds
-            ? {
-                consecutive5XxErrors: outlierDetection.maxServerErrors,
-                interval: `${outlierDetection.intervalSeconds}s`,
-                baseEjectionTime: `${outlierDetection.baseEjectionSeconds}s`,
-                maxEjectionPercent: outlierDetection.maxEjectionPercent,
-              }
-            : undefined,
-        },
       },
     });
 

@@ -25,7 +25,7 @@ describe('AppMeshRendering', () => {
     expect(waves.Mesh['argocd.argoproj.io/sync-wave']).toBe('1');
     expect(waves.VirtualNode['argocd.argoproj.io/sync-wave']).toBe('2');
     expect(waves.GatewayRoute['argocd.argoproj.io/sync-wave']).toBe('3');
-    for (const annotations of Object.values(waves)) {
+    for (const annotations of Object.values(waves) as Record<string, string>[]) {
       expect(annotations['argocd.argoproj.io/sync-options']).toBe(
         'SkipDryRunOnMissingResource=true',
       );

@@ -38,7 +38,9 @@ describe('CompartmentRule', () => {
 
   test('renders no connection pool when the breaker is off, for that compartment only', () => {
     const off = { priceWrite: { breaker: { enabled: false } } };
-    expect(rule(off).spec.trafficPolicy).toEqual({});
+    expect(rule(off).spec).not.toHaveProperty('trafficPolicy');
+    const outliersOnly = { priceWrite: { breaker: { enabled: false }, outlierDetection: { enabled: true } } };
+    expect(rule(outliersOnly).spec.trafficPolicy).not.toHaveProperty('connectionPool');
     expect(rule(off, 'price-read').spec.trafficPolicy.connectionPool).toBeDefined();
   });
 
