@@ -96,6 +96,8 @@ for (const [name, globs] of Object.entries(crdImports)) {
     ` && cdk8s import --language typescript --output src/imports "$tmp/${name}.yaml"`;
   importTask.exec(`bash -c '${script}'`);
 }
+// `cdk8s import` records what it imported in cdk8s.yaml; re-synthesize to put it back.
+importTask.spawn(project.defaultTask!);
 project.tryFindObjectFile('cdk8s.yaml')!.addOverride('imports', []);
 
 // --- price service (issue 4) ---
