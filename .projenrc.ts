@@ -115,7 +115,7 @@ const benchService = project.addTask('bench:service', {
     'Benchmarks GET /price/7 against a bare node:http server and measures write memory (RSS)',
 });
 benchService.spawn(bundleService);
-benchService.exec('ts-node --transpile-only src/service/bench.ts');
+benchService.exec('ts-node --transpile-only src/service/bench.ts', { receiveArgs: true });
 
 // --- image pipeline (issue 5) ---
 // Builds the price image, pushes it to Amazon ECR and writes a Helm values file for it;

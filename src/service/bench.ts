@@ -318,7 +318,10 @@ const USAGE_DEFAULTS = {
 };
 
 async function main(): Promise<void> {
+  // projen passes a task's arguments on after a `--`.
+  const args = process.argv.slice(2);
   const { values } = parseArgs({
+    args: args[0] === '--' ? args.slice(1) : args,
     options: Object.fromEntries(
       Object.entries(USAGE_DEFAULTS).map(([name, value]) => [
         name,
