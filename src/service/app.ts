@@ -71,8 +71,7 @@ export class PriceApp {
 
   /** The `node:http` request listener. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    if (this.logArrivals)
-      this.props.logger.trace({ method: req.method, url: req.url }, 'request received');
+    if (this.logArrivals) this.logArrival(req);
     if (this.logRequests) this.logWhenFinished(req, res);
     try {
       this.route(req, res);
@@ -136,7 +135,8 @@ export class PriceApp {
     path: string,
     allowed: readonly string[],
   ): void {
-    const message = `method '${req.method}' is not allowed on '${shorten(path)}'; use ${allowed.join(' or ')}`;
+    const use = allowed.join(' or ');
+    const message = `method '${req.method}' is not allowed on '${shorten(path)}'; use ${use}`;
     this.sendError(res, 405, message, { allow: allowed.join(', ') });
   }
 
@@ -174,6 +174,10 @@ export class PriceApp {
     if (headers) Object.assign(head, headers);
     res.writeHead(status, head);
     res.end(body);
+  }
+
+  private logArrival(req: IncomingMessage): void {
+    this.props.logger.trace({ method: req.method, url: req.url }, 'request received');
   }
 
   private logWhenFinished(req: IncomingMessage, res: ServerResponse): void {

@@ -19,7 +19,7 @@ export interface PriceStore {
   save(price: Price): Promise<void>;
 }
 
-/** The price the walkthrough reads (`GET /price/7`), and what a `POST /price` without a body writes. */
+/** The price the walkthrough reads (`GET /price/7`); a `POST /price` without a body writes it. */
 export const WALKTHROUGH_PRICE: Price = { id: '7', value: '23.10' };
 
 /** The demo catalogue a fresh store holds. */

@@ -183,7 +183,7 @@ function statusOf(reply: Promise<Reply>): Promise<number | 'closed'> {
 }
 
 describe('bad input', () => {
-  test('answers 200+ malformed requests with 4xx or a closed connection, stays up, and returns near its baseline memory', async () => {
+  test('answers 200+ malformed requests with 4xx or a close, stays up, and returns near its baseline RSS', async () => {
     const service = await startService(bundle);
     try {
       const { port } = service;
