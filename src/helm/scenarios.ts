@@ -22,6 +22,8 @@ export const CI_SCENARIOS: Record<string, unknown> = {
       tag: 'abc1234',
     },
   },
+  istio: { mesh: { provider: 'istio' } },
+  'envoy-gateway': { mesh: { provider: 'envoy-gateway' } },
   'image-by-digest': {
     image: {
       repository: 'registry.example.com/price-app',

@@ -65,6 +65,22 @@ export function budgetsSelectPods(objects: readonly Obj[]): string[] {
     .map((b) => `${label(b)}: selector matches no pods`);
 }
 
+const APPMESH = 'appmesh.k8s.aws/v1beta2';
+
+/** App Mesh objects of `kind` (Istio has a VirtualService too). */
+function appMeshOfKind(objects: readonly Obj[], kind: string): Obj[] {
+  return ofKind(objects, kind).filter((o) => o.apiVersion === APPMESH);
+}
+
+function appMeshFind(
+  objects: readonly Obj[],
+  kind: string,
+  name: string,
+  namespace?: string,
+): Obj | undefined {
+  return appMeshOfKind(objects, kind).find((o) => find([o], kind, name, namespace));
+}
+
 /** App Mesh references: pod selectors, DNS names, route targets, providers, the LoadBalancer. */
 export function appMeshReferenceProblems(objects: readonly Obj[]): string[] {
   return [
@@ -85,7 +101,7 @@ function serviceOfHostname(hostname: string): { name: string; namespace: string 
  * selects the same pods and serves the listener port.
  */
 export function virtualNodesReachPods(objects: readonly Obj[]): string[] {
-  return ofKind(objects, 'VirtualNode').flatMap((node) => {
+  return appMeshOfKind(objects, 'VirtualNode').flatMap((node) => {
     const ns = node.metadata.namespace;
     const pods = selectedWorkloads(objects, ns, node.spec.podSelector?.matchLabels);
     if (pods.length === 0) return [`${label(node)}: podSelector matches no pods`];
@@ -112,10 +128,12 @@ export function virtualNodesReachPods(objects: readonly Obj[]): string[] {
 /** Router targets, virtual-service providers and gateway-route targets all exist. */
 export function routeTargetsExist(objects: readonly Obj[]): string[] {
   const problems: string[] = [];
-  for (const router of ofKind(objects, 'VirtualRouter')) {
+  for (const router of appMeshOfKind(objects, 'VirtualRouter')) {
     for (const route of router.spec.routes ?? []) {
       for (const t of route.httpRoute?.action.weightedTargets ?? []) {
-        if (!find(objects, 'VirtualNode', t.virtualNodeRef.name, router.metadata.namespace)) {
+        if (
+          !appMeshFind(objects, 'VirtualNode', t.virtualNodeRef.name, router.metadata.namespace)
+        ) {
           problems.push(
             `${label(router)} route ${route.name}: target VirtualNode '${t.virtualNodeRef.name}' does not exist`,
           );
@@ -123,24 +141,24 @@ export function routeTargetsExist(objects: readonly Obj[]): string[] {
       }
     }
   }
-  for (const vs of ofKind(objects, 'VirtualService')) {
+  for (const vs of appMeshOfKind(objects, 'VirtualService')) {
     const ns = vs.metadata.namespace;
     const routerName = vs.spec.provider?.virtualRouter?.virtualRouterRef?.name;
     const nodeName = vs.spec.provider?.virtualNode?.virtualNodeRef?.name;
-    if (routerName && !find(objects, 'VirtualRouter', routerName, ns))
+    if (routerName && !appMeshFind(objects, 'VirtualRouter', routerName, ns))
       problems.push(`${label(vs)}: provider VirtualRouter '${routerName}' does not exist`);
-    if (nodeName && !find(objects, 'VirtualNode', nodeName, ns))
+    if (nodeName && !appMeshFind(objects, 'VirtualNode', nodeName, ns))
       problems.push(`${label(vs)}: provider VirtualNode '${nodeName}' does not exist`);
     if (!routerName && !nodeName) problems.push(`${label(vs)}: has no provider`);
     const target = serviceOfHostname(vs.spec.awsName ?? '');
     if (!target || !find(objects, 'Service', target.name, target.namespace))
       problems.push(`${label(vs)}: awsName '${vs.spec.awsName}' has no Service`);
   }
-  for (const route of ofKind(objects, 'GatewayRoute')) {
+  for (const route of appMeshOfKind(objects, 'GatewayRoute')) {
     const ref = route.spec.httpRoute?.action.target.virtualService.virtualServiceRef;
     if (
       !ref ||
-      !find(objects, 'VirtualService', ref.name, ref.namespace ?? route.metadata.namespace)
+      !appMeshFind(objects, 'VirtualService', ref.name, ref.namespace ?? route.metadata.namespace)
     ) {
       problems.push(`${label(route)}: target VirtualService '${ref?.name}' does not exist`);
     }
@@ -150,7 +168,7 @@ export function routeTargetsExist(objects: readonly Obj[]): string[] {
 
 /** The gateway's pods exist, and its Service (a LoadBalancer by default) targets the listener port. */
 export function loadBalancerReachesGateway(objects: readonly Obj[]): string[] {
-  return ofKind(objects, 'VirtualGateway').flatMap((gw) => {
+  return appMeshOfKind(objects, 'VirtualGateway').flatMap((gw) => {
     const ns = gw.metadata.namespace;
     const pods = selectedWorkloads(objects, ns, gw.spec.podSelector?.matchLabels);
     if (pods.length === 0) return [`${label(gw)}: podSelector matches no pods`];
