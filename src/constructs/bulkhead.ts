@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { guard, isOn, isSet, pick } from '../config/conditions';
 import { Settings } from '../config/settings';
-import { MeshRendering } from '../mesh/model';
+import { COMPARTMENT_KEYS, MeshRendering } from '../mesh/model';
 import { Compartment } from './compartment';
 import { LoadTester } from './load-tester';
 import { builtInAnnotations, PART_OF, SyncWave } from './metadata';
@@ -38,7 +38,7 @@ export class BulkheadChart extends Chart {
     });
 
     const image = imageReference(settings.image);
-    this.compartments = (['priceWrite', 'priceRead'] as const).map(
+    this.compartments = COMPARTMENT_KEYS.map(
       (key) =>
         new Compartment(this, key === 'priceWrite' ? 'PriceWrite' : 'PriceRead', {
           settings: settings[key],

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Settings } from '../config/settings';
+import { CompartmentSettings, Settings } from '../config/settings';
 import { Compartment } from '../constructs/compartment';
 
 /**
@@ -28,4 +28,12 @@ export interface MeshRendering {
 
   /** Adds the mesh objects for `model` under `scope`. */
   render(scope: Construct, model: BulkheadModel): void;
+}
+
+/** The settings keys of the compartments, in routing order (write first, as in the mesh objects). */
+export const COMPARTMENT_KEYS = ['priceWrite', 'priceRead'] as const;
+
+/** The settings of every compartment, in routing order; every rendering starts from these. */
+export function compartmentSettings(settings: Settings): CompartmentSettings[] {
+  return COMPARTMENT_KEYS.map((key) => settings[key]);
 }
