@@ -100,7 +100,10 @@ async function slowBackend(delayMs: number) {
   let inFlight = 0;
   let peak = 0;
   const server = createServer((req, res) => {
-    if (req.url === '/ready') return res.end('ready');
+    if (req.url === '/ready') {
+      res.end('ready');
+      return;
+    }
     inFlight++;
     peak = Math.max(peak, inFlight);
     setTimeout(() => {
