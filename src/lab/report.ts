@@ -64,6 +64,7 @@ export interface Summary {
   /** How many requests got each status; status 0 is keyed with its error, e.g. `0 ECONNRESET`. */
   readonly statusCodes: Readonly<Record<string, number>>;
 
+  /** The 503 answers among them. */
   readonly rejected: RejectionSummary;
 }
 
@@ -360,13 +361,13 @@ const TABLE_COLUMNS: readonly { readonly title: string; readonly width: number }
   { title: 'rate/s', width: 8 },
   { title: 'success', width: 9 },
   { title: 'ok/s', width: 8 },
-  { title: 'mean', width: 11 },
-  { title: 'p50', width: 11 },
-  { title: 'p95', width: 11 },
-  { title: 'p99', width: 11 },
-  { title: 'max', width: 11 },
+  { title: 'mean', width: 12 },
+  { title: 'p50', width: 12 },
+  { title: 'p95', width: 12 },
+  { title: 'p99', width: 12 },
+  { title: 'max', width: 12 },
   { title: '503s', width: 6 },
-  { title: '503 p50', width: 11 },
+  { title: '503 p50', width: 12 },
 ];
 
 /** The report the CLI prints: plan, per-endpoint table, the compartments' fates, the verdict. */
@@ -402,7 +403,8 @@ function headerLines(run: LabRun): string[] {
 }
 
 function summaryTable(summaries: RunSummaries): string[] {
-  const header = TABLE_COLUMNS.map((c, i) => pad(c.title, c.width, i === 0)).join('');
+  const titles = TABLE_COLUMNS.map((c, i) => pad(c.title, c.width, i === 0)).join('');
+  const header = `${titles}  status codes`;
   const rows = [
     summaryRow('read idle', summaries.readIdle),
     summaryRow('read attack', summaries.readAttack),
@@ -446,8 +448,27 @@ function fateLines(run: LabRun): string[] {
 
 // --- the JSON file and the README table ---
 
+/** The JSON file's content: every record of the run, with what the report computed from them. */
+export interface ReportJson {
+  readonly plan: LabRun['plan'];
+  readonly startedAt: string;
+  readonly summaries: RunSummaries;
+
+  /** Attack-phase writes answered 200..399 per second of the attack. */
+  readonly successfulWritesPerSecond: number;
+
+  readonly verdict: Verdict;
+
+  /** The compartments' fates with every event and memory sample. */
+  readonly write: CompartmentFate;
+  readonly read: CompartmentFate;
+
+  /** Every request: when it left, its latency and status. */
+  readonly requests: LabRun['requests'];
+}
+
 /** The JSON file's content: the run's records in full, with the summaries and the verdict. */
-export function reportJson(run: LabRun) {
+export function reportJson(run: LabRun): ReportJson {
   return {
     plan: run.plan,
     startedAt: run.startedAt,
