@@ -136,4 +136,20 @@ project
 // The values file names one push; it is local to the machine that pushed.
 project.gitignore.exclude('/.image-values.yaml');
 
+// --- the bulkhead lab (issue 7) ---
+// Runs both compartments as real service processes under their memory limits, HAProxy in
+// front of them rendered from the same settings, and a Vegeta-like load; prints the report
+// and writes it, a JSON of every request and a timeline picture into lab-results/.
+const labCli = ['ts-node', '--transpile-only', 'src/lab/cli.ts'];
+const lab = project.addTask('lab', {
+  description: 'Runs a lab scenario on this machine: npx projen lab -- breaker (see -- --help)',
+});
+lab.spawn(bundleService);
+lab.execArgs(labCli, { receiveArgs: true });
+const labReadme = project.addTask('lab:readme', {
+  description: "Runs the lab's full scenarios and writes their results into README.md",
+});
+labReadme.spawn(bundleService);
+labReadme.exec('ts-node --transpile-only src/lab/readme.ts');
+
 project.synth();
