@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CompartmentSettings, Settings } from '../config/settings';
 import { parseDuration, parseQuantity } from '../config/units';
 import { Endpoint as Address, haproxyConfig } from '../mesh/local/haproxy';
 import { ENV, READY_PATH, PRICE_PATH } from '../service/contract';
 import { WALKTHROUGH_PRICE } from '../service/store';
 import { freePort, LocalGateway } from './gateway';
-import { attack, Target } from './load';
+import { AttackWorker, Target } from './load';
 import { CompartmentEvent, CompartmentFate, LabRun, RequestRecord, RunPlan } from './records';
 import { BackoffOptions, CompartmentSupervisor } from './supervisor';
 
@@ -79,7 +78,6 @@ export async function runLab(options: LabOptions): Promise<LabRun> {
   const { settings, log = () => undefined } = options;
   const started = performance.now();
   const clock = () => performance.now() - started;
-  const startedAt = new Date().toISOString();
   const addresses = await compartmentAddresses(settings);
 
   const supervisors = [settings.priceWrite, settings.priceRead].map(
@@ -94,15 +92,13 @@ export async function runLab(options: LabOptions): Promise<LabRun> {
     await Promise.all(supervisors.map((supervisor) => supervisor.start()));
     gateway = await startGateway(settings, addresses, options.workDir);
     log(`gateway listening on ${gateway.listen.host}:${gateway.listen.port}`);
-    await warmUp(gateway.listen, options.readRate);
-
-    const runStart = clock();
-    const runClock = () => clock() - runStart;
-    const requests = await sendLoad(options, gateway.listen, runClock, log);
+    const { requests, originMs } = await sendLoad(options, gateway.listen, log);
     const [write, read] = await Promise.all(supervisors.map((supervisor) => supervisor.stop()));
+    // The supervisors' clock started at `started`; the run's at `originMs`.
+    const runStart = originMs - performance.timeOrigin - started;
     return {
       plan: planOf(options),
-      startedAt,
+      startedAt: new Date(originMs).toISOString(),
       requests,
       write: shifted(write, runStart),
       read: shifted(read, runStart),
@@ -191,68 +187,57 @@ async function startGateway(
   });
 }
 
-async function warmUp(address: Address, readRate: number): Promise<void> {
-  const clock = () => performance.now();
-  await attack({
-    endpoint: 'read',
-    phase: 'idle',
-    address,
-    target: READ_TARGET,
-    rate: readRate,
-    durationMs: WARM_UP_MS,
-    startMs: clock(),
-    clock,
-  });
-  await sleep(50);
-}
-
-/** The idle baseline, then the attack: reads all along, writes during the attack. */
+/**
+ * The idle baseline, then the attack: reads all along, writes during the attack. Reads and
+ * writes leave from two worker threads, so that handling the flood's answers never delays
+ * the timing of a read. Resolves with every record, in the order the requests were sent.
+ */
 async function sendLoad(
   options: LabOptions,
   address: Address,
-  clock: () => number,
   log: (line: string) => void,
-): Promise<RequestRecord[]> {
-  const common = { address, clock };
-  log(`idle baseline: ${options.readRate} reads/s for ${options.idleMs / 1000} s`);
-  const attackStarts = sleep(options.idleMs).then(() =>
-    log(
-      `attack: ${options.writeRate} writes/s and ${options.readRate} reads/s ` +
-        `for ${options.attackMs / 1000} s`,
-    ),
-  );
-  const batches = await Promise.all([
-    attack({
-      ...common,
-      endpoint: 'read',
-      phase: 'idle',
-      target: READ_TARGET,
-      rate: options.readRate,
-      durationMs: options.idleMs,
-      startMs: 0,
+): Promise<{ requests: RequestRecord[]; originMs: number }> {
+  const reads = { address, endpoint: 'read', target: READ_TARGET, rate: options.readRate } as const;
+  const workers = await Promise.all([
+    AttackWorker.start({
+      warmUp: { ...reads, phase: 'idle', durationMs: WARM_UP_MS },
+      attacks: [
+        { ...reads, phase: 'idle', startMs: 0, durationMs: options.idleMs },
+        { ...reads, phase: 'attack', startMs: options.idleMs, durationMs: options.attackMs },
+      ],
     }),
-    attack({
-      ...common,
-      endpoint: 'read',
-      phase: 'attack',
-      target: READ_TARGET,
-      rate: options.readRate,
-      durationMs: options.attackMs,
-      startMs: options.idleMs,
+    AttackWorker.start({
+      attacks: [
+        {
+          address,
+          endpoint: 'write',
+          phase: 'attack',
+          target: WRITE_TARGET,
+          rate: options.writeRate,
+          startMs: options.idleMs,
+          durationMs: options.attackMs,
+        },
+      ],
     }),
-    attack({
-      ...common,
-      endpoint: 'write',
-      phase: 'attack',
-      target: WRITE_TARGET,
-      rate: options.writeRate,
-      durationMs: options.attackMs,
-      startMs: options.idleMs,
-    }),
-    attackStarts,
   ]);
-  const requests = batches.slice(0, 3).flat() as RequestRecord[];
-  return requests.sort((a, b) => a.sentMs - b.sentMs);
+  // A moment's slack so that both workers are listening before the first request is due.
+  const originMs = performance.timeOrigin + performance.now() + 20;
+  log(`idle baseline: ${options.readRate} reads/s for ${options.idleMs / 1000} s`);
+  const attackLog = setTimeout(
+    () =>
+      log(
+        `attack: ${options.writeRate} writes/s and ${options.readRate} reads/s ` +
+          `for ${options.attackMs / 1000} s`,
+      ),
+    options.idleMs,
+  );
+  try {
+    const batches = await Promise.all(workers.map((worker) => worker.run(originMs)));
+    return { requests: batches.flat().sort((a, b) => a.sentMs - b.sentMs), originMs };
+  } finally {
+    clearTimeout(attackLog);
+    await Promise.all(workers.map((worker) => worker.stop()));
+  }
 }
 
 /**

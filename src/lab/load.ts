@@ -1,6 +1,9 @@
 import { Agent, request } from 'node:http';
+import { extname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { Endpoint as Address } from '../mesh/local/haproxy';
+import type { AttackWorkerData, AttackWorkerMessage } from './attack-worker';
 import { Endpoint, Phase, RequestRecord } from './records';
 
 /** One kind of request an attack sends, over and over. */
@@ -139,4 +142,62 @@ function errorCode(err: Error): string {
 /** Milliseconds to a tenth, which is finer than the loopback's jitter and keeps the JSON small. */
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
+}
+
+/** Attacks sent from a worker thread of their own (see `attack-worker.ts`). */
+export class AttackWorker {
+  /**
+   * Starts a worker for `data`'s attacks and resolves once it has sent its warm-up and waits
+   * for the run's start.
+   */
+  static async start(data: AttackWorkerData): Promise<AttackWorker> {
+    const worker = new AttackWorker(spawnWorker(data));
+    await worker.next('ready');
+    return worker;
+  }
+
+  private constructor(private readonly worker: Worker) {}
+
+  /**
+   * Starts the attacks on the run's clock, whose zero is `originMs` on the
+   * `performance.timeOrigin + performance.now()` scale; resolves with their records.
+   */
+  async run(originMs: number): Promise<RequestRecord[]> {
+    const done = this.next('done');
+    this.worker.postMessage({ originMs });
+    try {
+      return ((await done) as { records: RequestRecord[] }).records;
+    } finally {
+      await this.worker.terminate();
+    }
+  }
+
+  /** Ends the worker, whatever it is doing. */
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private next(kind: 'ready' | 'done'): Promise<AttackWorkerMessage> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: AttackWorkerMessage) => {
+        this.worker.off('error', reject);
+        if (message.kind === kind) return resolve(message);
+        reject(new Error(`the attack worker failed: ${(message as { message?: string }).message}`));
+      };
+      this.worker.once('message', onMessage);
+      this.worker.once('error', reject);
+    });
+  }
+}
+
+/**
+ * The worker thread for `data`. Run from TypeScript sources (ts-node, jest), the worker
+ * registers ts-node itself, since a worker does not inherit the parent's require hooks.
+ */
+function spawnWorker(data: AttackWorkerData): Worker {
+  const entry = join(__dirname, `attack-worker${extname(__filename)}`);
+  if (extname(entry) !== '.ts') return new Worker(entry, { workerData: data });
+  const script =
+    "require('ts-node').register({ transpileOnly: true });" + `require(${JSON.stringify(entry)});`;
+  return new Worker(script, { eval: true, workerData: data });
 }
