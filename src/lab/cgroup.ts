@@ -1,4 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -148,6 +155,44 @@ export function createCompartmentLimits(
   const failures = [v2, v1].filter((attempt) => attempt.found);
   const reasons = (failures.length > 0 ? failures : [v2, v1]).map((attempt) => attempt.reason);
   return new ProcessMemory(`none: ${reasons.join('; ')}`, roots.proc);
+}
+
+/**
+ * Removes the groups of lab runs whose process is gone (`bulkhead-lab-<pid>-…` where no
+ * process `<pid>` exists), killing what is left in them: a run that was killed before it could
+ * call `remove()` leaves its compartments running inside their groups. Returns the directories
+ * removed. A group whose pid a new process has taken stays, as it cannot be told apart.
+ */
+export async function removeStaleGroups(options: CompartmentLimitsOptions = {}): Promise<string[]> {
+  const roots = { ...DEFAULT_ROOTS, ...options.roots };
+  const stale = [...roots.unified, roots.memory, roots.cpu].flatMap(staleGroupsIn);
+  for (const dir of stale) await removeGroup(dir);
+  return stale;
+}
+
+/** The groups in hierarchy `root` made by processes that no longer exist. */
+function staleGroupsIn(root: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => {
+      const owner = /^bulkhead-lab-(\d+)-\d+-/.exec(name);
+      return owner !== null && !processExists(Number(owner[1]));
+    })
+    .map((name) => join(root, name));
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return codeOf(err) === 'EPERM';
+  }
 }
 
 function checkName(name: string): void {

@@ -20,6 +20,7 @@ import {
   parseBytes,
   parseKeyed,
   parseStatusBytes,
+  removeStaleGroups,
 } from '../../src/lab/cgroup';
 import { kernelTest, MiB } from './support/kernel';
 
@@ -431,6 +432,29 @@ function mechanismUnprivileged(dir: string, roots: CgroupRoots): string {
   return run.stdout.toString();
 }
 
+describe('removeStaleGroups', () => {
+  test('removes the groups of runs whose process is gone, and only those', async () => {
+    const mounts = fakeMounts();
+    try {
+      const roots = fakeV1(mounts.dir);
+      const gone = 999_999_999;
+      const stale = [
+        join(mounts.dir, 'memory', `bulkhead-lab-${gone}-1-write`),
+        join(mounts.dir, 'cpu', `bulkhead-lab-${gone}-1-write`),
+      ];
+      const kept = [
+        join(mounts.dir, 'memory', `bulkhead-lab-${process.pid}-1-write`),
+        join(mounts.dir, 'memory', 'other-tool-999999999'),
+      ];
+      for (const dir of [...stale, ...kept]) mkdirSync(dir);
+      expect(await removeStaleGroups({ roots })).toEqual(stale);
+      expect([...stale, ...kept].filter((dir) => existsSync(dir))).toEqual(kept);
+    } finally {
+      mounts.cleanup();
+    }
+  });
+});
+
 describe('createCompartmentLimits on this machine', () => {
   const kernel = kernelTest();
 
@@ -475,13 +499,28 @@ describe('createCompartmentLimits on this machine', () => {
     try {
       limits.add(child.pid!);
       expect(read(limits.procsFiles[0]).trim()).toBe(String(child.pid));
-    } finally {
       await limits.remove();
+      expect(await within(exited, 2_000)).toBe('SIGKILL');
+      expect(limits.directories.filter((dir) => existsSync(dir))).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      await limits.remove().catch(() => undefined);
     }
-    expect(await exited).toBe('SIGKILL');
-    expect(limits.directories.filter((dir) => existsSync(dir))).toEqual([]);
   });
 });
+
+/** What `promise` resolves to, or 'still waiting' after `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still waiting'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'still waiting'>((resolve) => {
+    timer = setTimeout(() => resolve('still waiting'), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Waits for a line on stdin, then allocates and touches 8 MiB every 10 ms. */
 const GROW_ON_INPUT =
