@@ -227,6 +227,12 @@ export class CompartmentSupervisor {
     this.readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
     this.readyPollMs = options.readyPollMs ?? 50;
     this.stopGraceMs = options.stopGraceMs ?? 5_000;
+    checkAtLeast('port', options.port, 1);
+    checkAtLeast('backoff.initialMs', this.backoff.initialMs, 0);
+    checkAtLeast('backoff.capMs', this.backoff.capMs, this.backoff.initialMs);
+    checkAtLeast('sampleEveryMs', this.sampleEveryMs, 1);
+    checkAtLeast('readyTimeoutMs', this.readyTimeoutMs, 1);
+    checkAtLeast('stopGraceMs', this.stopGraceMs, 0);
   }
 
   /** The limits the process runs under; made by `start()` when given as sizes. */
@@ -486,6 +492,13 @@ export class CompartmentSupervisor {
     const recorded: CompartmentEvent = { atMs: this.clock(), ...event };
     this.events.push(recorded);
     this.options.onEvent?.(recorded);
+  }
+}
+
+/** Rejects an option that is not a whole number of at least `min`. */
+function checkAtLeast(option: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new Error(`'${option}' must be a whole number of at least ${min} (got ${value})`);
   }
 }
 

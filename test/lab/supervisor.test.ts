@@ -412,6 +412,28 @@ describe('CompartmentSupervisor under a kernel memory limit', () => {
   });
 });
 
+describe('CompartmentSupervisor options', () => {
+  const options: CompartmentSupervisorOptions = {
+    name: 'write',
+    command: process.execPath,
+    port: 8080,
+    limits: { memoryBytes: 64 * MiB },
+    clock: () => 0,
+  };
+
+  test('rejects a cap below the first back-off', () => {
+    expect(
+      () => new CompartmentSupervisor({ ...options, backoff: { initialMs: 500, capMs: 200 } }),
+    ).toThrow(new Error("'backoff.capMs' must be a whole number of at least 500 (got 200)"));
+  });
+
+  test('rejects a sampling period under 1 ms', () => {
+    expect(() => new CompartmentSupervisor({ ...options, sampleEveryMs: 0.5 })).toThrow(
+      new Error("'sampleEveryMs' must be a whole number of at least 1 (got 0.5)"),
+    );
+  });
+});
+
 describe('backoffDelayMs', () => {
   test('doubles from 10 s and holds at 5 min, like CrashLoopBackOff', () => {
     const seconds = [1, 2, 3, 4, 5, 6, 7, 100].map(
