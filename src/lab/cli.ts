@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SettingsError } from '../config/load';
 import { findHaproxy, GatewayError } from './gateway';
-import { runLab } from './lab';
+import { runLab, stopActiveRuns } from './lab';
 import { labHelp, LabRequest, LabUsageError, parseLabCommandLine } from './options';
 import { LabRun } from './records';
 import { formatReport, reportJson } from './report';
@@ -98,6 +98,21 @@ export function describeFailure(error: unknown): string {
   return `unexpected failure: ${String(error)}`;
 }
 
+/**
+ * On SIGINT or SIGTERM, stops the runs in progress before exiting (130 or 143, as a shell
+ * reports a signal), so that no compartment, cgroup or HAProxy outlives the command.
+ */
+export function stopRunsOnSignals(): void {
+  const codes = { SIGINT: 130, SIGTERM: 143 } as const;
+  for (const signal of Object.keys(codes) as (keyof typeof codes)[]) {
+    process.once(signal, () => {
+      process.stderr.write(`lab: ${signal}: stopping the compartments and the gateway\n`);
+      void stopActiveRuns().finally(() => process.exit(codes[signal]));
+    });
+  }
+}
+
 if (require.main === module) {
+  stopRunsOnSignals();
   void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

@@ -7,6 +7,7 @@ import { WALKTHROUGH_PRICE } from '../service/store';
 import { freePort, LocalGateway } from './gateway';
 import { AttackWorker, Target } from './load';
 import { CompartmentEvent, CompartmentFate, LabRun, RequestRecord, RunPlan } from './records';
+import { removeStaleGroups } from './cgroup';
 import { BackoffOptions, CompartmentSupervisor } from './supervisor';
 
 export interface LabOptions {
@@ -79,6 +80,8 @@ export async function runLab(options: LabOptions): Promise<LabRun> {
   const started = performance.now();
   const clock = () => performance.now() - started;
   const addresses = await compartmentAddresses(settings);
+  const cleared = await removeStaleGroups();
+  if (cleared.length > 0) log(`removed ${cleared.length} cgroups left by killed runs`);
 
   const supervisors = [settings.priceWrite, settings.priceRead].map(
     (compartment) =>
@@ -87,6 +90,11 @@ export async function runLab(options: LabOptions): Promise<LabRun> {
       ),
   );
   let gateway: LocalGateway | undefined;
+  const stopAll = async () => {
+    await Promise.all(supervisors.map((supervisor) => supervisor.stop()));
+    await gateway?.stop();
+  };
+  ACTIVE_RUNS.add(stopAll);
   try {
     log('starting the compartments');
     await Promise.all(supervisors.map((supervisor) => supervisor.start()));
@@ -104,9 +112,21 @@ export async function runLab(options: LabOptions): Promise<LabRun> {
       read: shifted(read, runStart),
     };
   } finally {
-    await Promise.all(supervisors.map((supervisor) => supervisor.stop()));
-    await gateway?.stop();
+    await stopAll();
+    ACTIVE_RUNS.delete(stopAll);
   }
+}
+
+/** How to stop each run in progress: its compartments and its gateway. */
+const ACTIVE_RUNS = new Set<() => Promise<void>>();
+
+/**
+ * Stops the compartments and gateways of every run in progress, for a command line that is
+ * interrupted: the kernel does not end a parent's children with it, and a run left behind
+ * keeps its processes and cgroups.
+ */
+export async function stopActiveRuns(): Promise<void> {
+  await Promise.all([...ACTIVE_RUNS].map((stop) => stop()));
 }
 
 /** What the report needs to know about the run's input. */

@@ -143,7 +143,8 @@ function valuesFile(file: string | undefined): SettingsOverrides {
     throw new SettingsError([`'${file}' is not a readable YAML file: ${(err as Error).message}`]);
   }
   if (!isMapping(parsed)) {
-    throw new SettingsError([`'${file}' must hold a mapping of settings (got ${typeof parsed})`]);
+    const got = Array.isArray(parsed) ? 'a list' : typeof parsed;
+    throw new SettingsError([`'${file}' must hold a mapping of settings (got ${got})`]);
   }
   return parsed;
 }

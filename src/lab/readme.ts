@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../config/load';
-import { describeFailure, RESULT_FILES, runScenario } from './cli';
+import { describeFailure, RESULT_FILES, runScenario, stopRunsOnSignals } from './cli';
 import { LabRun } from './records';
 import { resultsTableMarkdown } from './report';
 import { README_SCENARIOS, scenarioNamed } from './scenarios';
@@ -48,7 +48,7 @@ export function withLabResults(readme: string, runs: readonly LabRun[], machine:
     ...pictures.flatMap((picture) => [picture, '']),
   ].join('\n');
   const head = readme.slice(0, start.index + start[0].length);
-  return `${head}\n${section}${readme.slice(end)}`;
+  return `${head}\n${section}\n${readme.slice(end)}`;
 }
 
 /** The committed path of a run's timeline picture. */
@@ -89,5 +89,6 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
+  stopRunsOnSignals();
   void main().then((code) => (process.exitCode = code));
 }
