@@ -45,6 +45,8 @@ async function run(scenario: LabScenario): Promise<LabRun> {
         'run the tests as root on Linux',
     );
   }
+  // The figures behind the assertions, for the CI log.
+  process.stdout.write(`lab ${scenario.name}: ${verdictOf(result).line}\n`);
   return result;
 }
 
