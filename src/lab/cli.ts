@@ -77,7 +77,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       out(labHelp());
       return 0;
     }
-    out(`lab: ${request.scenario.summary}`);
+    out(`lab: ${planLine(request)}`);
     const { run, folder } = await runScenario(request, (line) => out(`lab: ${line}`));
     out('');
     out(formatReport(run));
@@ -88,6 +88,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`lab: ${describeFailure(err)}\n`);
     return 1;
   }
+}
+
+/** What the run will do, with the command line's rates and durations in place. */
+export function planLine({ scenario, settings }: LabRequest): string {
+  const { breaker, databaseDelay } = settings.priceWrite;
+  const limits = breaker.enabled
+    ? `breaker ${breaker.maxConnections} / ${breaker.maxPendingRequests}`
+    : 'breaker off';
+  return (
+    `${scenario.name}: ${scenario.idleMs / 1000} s of ${scenario.readRate} reads/s, then ` +
+    `${scenario.writeRate} writes/s beside them for ${scenario.attackMs / 1000} s ` +
+    `(${limits}, ${databaseDelay} delay)`
+  );
 }
 
 /** The one failure line: our own errors as they are, anything else with its name. */

@@ -83,7 +83,8 @@ export async function runLab(options: LabOptions): Promise<LabRun> {
   const cleared = await removeStaleGroups();
   if (cleared.length > 0) log(`removed ${cleared.length} cgroups left by killed runs`);
 
-  const supervisors = [settings.priceWrite, settings.priceRead].map(
+  const compartments = [settings.priceWrite, settings.priceRead];
+  const supervisors = compartments.map(
     (compartment) =>
       new CompartmentSupervisor(
         supervisorOptions(compartment, addresses[compartment.name].port, options, clock),
@@ -98,6 +99,7 @@ export async function runLab(options: LabOptions): Promise<LabRun> {
   try {
     log('starting the compartments');
     await Promise.all(supervisors.map((supervisor) => supervisor.start()));
+    supervisors.forEach((supervisor, index) => log(limitLine(compartments[index], supervisor)));
     gateway = await startGateway(settings, addresses, options.workDir);
     log(`gateway listening on ${gateway.listen.host}:${gateway.listen.port}`);
     const { requests, originMs } = await sendLoad(options, gateway.listen, log);
@@ -127,6 +129,15 @@ const ACTIVE_RUNS = new Set<() => Promise<void>>();
  */
 export async function stopActiveRuns(): Promise<void> {
   await Promise.all([...ACTIVE_RUNS].map((stop) => stop()));
+}
+
+/** How a compartment's limits are enforced, or why they are not. */
+function limitLine(compartment: CompartmentSettings, supervisor: CompartmentSupervisor): string {
+  const mechanism = supervisor.limits?.mechanism ?? 'none: no limits were made';
+  const { memory, cpu } = compartment.resources.limits;
+  return mechanism.startsWith('none')
+    ? `${compartment.name}: runs WITHOUT its ${memory} memory limit (${mechanism})`
+    : `${compartment.name}: limited to ${memory} memory and ${cpu} CPU by ${mechanism}`;
 }
 
 /** What the report needs to know about the run's input. */

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../config/load';
-import { describeFailure, RESULT_FILES, runScenario, stopRunsOnSignals } from './cli';
+import { describeFailure, planLine, RESULT_FILES, runScenario, stopRunsOnSignals } from './cli';
 import { LabRun } from './records';
 import { resultsTableMarkdown } from './report';
 import { README_SCENARIOS, scenarioNamed } from './scenarios';
@@ -63,12 +63,12 @@ async function main(): Promise<number> {
     const runs: LabRun[] = [];
     for (const name of README_SCENARIOS) {
       const scenario = scenarioNamed(name);
-      out(`lab: ${scenario.summary}`);
       const request = {
         scenario,
         settings: loadSettings(scenario.overrides),
         outDir: 'lab-results',
       };
+      out(`lab: ${planLine(request)}`);
       const { run, folder } = await runScenario(request, (line) => out(`lab: ${line}`));
       mkdirSync(PICTURES_DIR, { recursive: true });
       copyFileSync(join(folder, RESULT_FILES.timeline), picturePath(run));
