@@ -26,13 +26,19 @@ export function loadSettings(overrides: unknown = {}): Settings {
 
 /** The settings with the overrides of a YAML values file. */
 export function loadSettingsFile(file: string): Settings {
-  let overrides: unknown;
+  return loadSettings(readValuesFile(file));
+}
+
+/**
+ * The overrides a YAML values file holds (an empty file holds none), unchecked.
+ * @throws SettingsError when the file cannot be read or is not YAML
+ */
+export function readValuesFile(file: string): unknown {
   try {
-    overrides = parse(readFileSync(file, 'utf8')) ?? {};
+    return parse(readFileSync(file, 'utf8')) ?? {};
   } catch (error) {
     throw new SettingsError([`'${file}' is not a readable YAML file: ${(error as Error).message}`]);
   }
-  return loadSettings(overrides);
 }
 
 function merge(node: Group, given: unknown, prefix: string, problems: string[]): unknown {
@@ -90,7 +96,8 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** Whether `value` is a mapping (an object that is not a list), as a values tree is. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

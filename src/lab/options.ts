@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import { loadSettings, SettingsError } from '../config/load';
+import { isPlainObject, loadSettings, readValuesFile, SettingsError } from '../config/load';
 import { Settings } from '../config/settings';
 import { parseDuration } from '../config/units';
 import { LabScenario, scenarioNamed, SCENARIOS, SettingsOverrides } from './scenarios';
@@ -136,13 +136,8 @@ function phase(option: string, text: string | undefined): number | undefined {
 function valuesFile(file: string | undefined): SettingsOverrides {
   if (file === undefined) return {};
   if (!existsSync(file)) throw new LabUsageError(`'--values' file '${file}' does not exist`);
-  let parsed: unknown;
-  try {
-    parsed = parse(readFileSync(file, 'utf8')) ?? {};
-  } catch (err) {
-    throw new SettingsError([`'${file}' is not a readable YAML file: ${(err as Error).message}`]);
-  }
-  if (!isMapping(parsed)) {
+  const parsed = readValuesFile(file);
+  if (!isPlainObject(parsed)) {
     const got = Array.isArray(parsed) ? 'a list' : typeof parsed;
     throw new SettingsError([`'${file}' must hold a mapping of settings (got ${got})`]);
   }
@@ -175,12 +170,8 @@ export function mergeAll(...trees: SettingsOverrides[]): SettingsOverrides {
   for (const tree of trees) {
     for (const [key, value] of Object.entries(tree)) {
       const before = merged[key];
-      merged[key] = isMapping(before) && isMapping(value) ? mergeAll(before, value) : value;
+      merged[key] = isPlainObject(before) && isPlainObject(value) ? mergeAll(before, value) : value;
     }
   }
   return merged;
-}
-
-function isMapping(value: unknown): value is SettingsOverrides {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

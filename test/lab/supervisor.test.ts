@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createCompartmentLimits } from '../../src/lab/cgroup';
+import { freePort } from '../../src/lab/gateway';
 import { CompartmentEvent, CompartmentFate } from '../../src/lab/records';
 import {
   backoffDelayMs,
@@ -17,15 +17,6 @@ import {
 import { kernelTest, MiB, until } from './support/kernel';
 
 const FAKE_COMPARTMENT = join(__dirname, 'support', 'fake-compartment.js');
-
-/** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Milliseconds since the fixture was made. */
 function runClock(): () => number {
