@@ -2,13 +2,11 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../config/load';
+import { withReadmeSection } from '../readme-section';
 import { describeFailure, planLine, RESULT_FILES, runScenario, stopRunsOnSignals } from './cli';
 import { LabRun } from './records';
 import { resultsTableMarkdown } from './report';
 import { README_SCENARIOS, scenarioNamed } from './scenarios';
-
-const START = /<!-- lab:start[^>]*-->/;
-const END = '<!-- lab:end -->';
 
 /** Where the README's timeline pictures are kept (committed). */
 export const PICTURES_DIR = 'docs/lab';
@@ -30,11 +28,6 @@ export interface MachineFacts {
  * @throws Error when the markers are missing
  */
 export function withLabResults(readme: string, runs: readonly LabRun[], machine: MachineFacts) {
-  const start = START.exec(readme);
-  const end = readme.indexOf(END);
-  if (!start || end < start.index) {
-    throw new Error("README.md must hold '<!-- lab:start ... -->' and '<!-- lab:end -->' markers");
-  }
   const mechanism = runs[0]?.write.limitMechanism ?? 'none';
   const pictures = runs.map(
     (run) => `![${run.plan.scenario}: latency and status over time](${picturePath(run)})`,
@@ -47,8 +40,7 @@ export function withLabResults(readme: string, runs: readonly LabRun[], machine:
     '',
     ...pictures.flatMap((picture) => [picture, '']),
   ].join('\n');
-  const head = readme.slice(0, start.index + start[0].length);
-  return `${head}\n${section}\n${readme.slice(end)}`;
+  return withReadmeSection(readme, 'lab', section);
 }
 
 /** The committed path of a run's timeline picture. */
