@@ -5,7 +5,7 @@ import { Endpoint as Address, haproxyConfig } from '../mesh/local/haproxy';
 import { ENV, READY_PATH, PRICE_PATH } from '../service/contract';
 import { WALKTHROUGH_PRICE } from '../service/store';
 import { freePort, LocalGateway } from './gateway';
-import { AttackWorker, Target } from './load';
+import { AttackWorker, roundMs, Target } from './load';
 import { CompartmentEvent, CompartmentFate, LabRun, RequestRecord, RunPlan } from './records';
 import { removeStaleGroups } from './cgroup';
 import { BackoffOptions, CompartmentSupervisor } from './supervisor';
@@ -277,12 +277,11 @@ async function sendLoad(
  * samples from before the run are left out.
  */
 function shifted(fate: CompartmentFate, originMs: number): CompartmentFate {
-  const round = (ms: number) => Math.round(ms * 10) / 10;
   return {
     ...fate,
-    events: fate.events.map((event) => ({ ...event, atMs: round(event.atMs - originMs) })),
+    events: fate.events.map((event) => ({ ...event, atMs: roundMs(event.atMs - originMs) })),
     memory: fate.memory
-      .map((sample) => ({ ...sample, atMs: round(sample.atMs - originMs) }))
+      .map((sample) => ({ ...sample, atMs: roundMs(sample.atMs - originMs) }))
       .filter((sample) => sample.atMs >= 0),
   };
 }

@@ -104,9 +104,9 @@ function send(options: AttackOptions, agent: Agent, scheduledMs: number): Promis
   const record = (status: number, error?: string): RequestRecord => ({
     endpoint,
     phase,
-    scheduledMs: round(scheduledMs),
-    sentMs: round(sentMs),
-    latencyMs: round(clock() - sentMs),
+    scheduledMs: roundMs(scheduledMs),
+    sentMs: roundMs(sentMs),
+    latencyMs: roundMs(clock() - sentMs),
     status,
     ...(error ? { error } : {}),
   });
@@ -140,7 +140,7 @@ function errorCode(err: Error): string {
 }
 
 /** Milliseconds to a tenth, which is finer than the loopback's jitter and keeps the JSON small. */
-function round(ms: number): number {
+export function roundMs(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
 
