@@ -35,13 +35,14 @@ export interface LabScenario {
 
 /**
  * Reads per second of the probe, far below the read compartment's capacity. With the idle
- * baseline's 10 s it gives 1,000 samples, so that each p99 rests on its 10 slowest reads
- * rather than on two or three: with fewer, the p99s of two quiet runs differ by up to 2×.
+ * baseline's 20 s it gives 4,000 samples, so that the baseline's p99 rests on its 40 slowest
+ * reads. With 250 samples the p99s of two quiet runs differed by up to 2×, and with 1,000 one
+ * CI run in about twenty still found a quiet baseline 1.5× below its attack.
  */
-const READ_RATE = 100;
+const READ_RATE = 200;
 
 /** The idle baseline's length, the same in every scenario so that the baseline is as steady. */
-const IDLE_MS = 10_000;
+const IDLE_MS = 20_000;
 
 const BREAKER_OFF: SettingsOverrides = { priceWrite: { breaker: { enabled: false } } };
 

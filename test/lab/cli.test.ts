@@ -30,11 +30,11 @@ async function runMain(argv: string[]) {
 describe('planLine', () => {
   test('states the run with the command line’s rates, durations and breaker', () => {
     expect(planLine(request('breaker'))).toBe(
-      'breaker: 10 s of 100 reads/s, then 20 writes/s beside them for 35 s ' +
+      'breaker: 20 s of 200 reads/s, then 20 writes/s beside them for 35 s ' +
         '(breaker 20 / 5, 5s delay)',
     );
     expect(planLine(request('no-breaker', '--write-rate', '30', '--duration', '5s'))).toBe(
-      'no-breaker: 10 s of 100 reads/s, then 30 writes/s beside them for 5 s (breaker off, 5s delay)',
+      'no-breaker: 20 s of 200 reads/s, then 30 writes/s beside them for 5 s (breaker off, 5s delay)',
     );
   });
 });

@@ -23,7 +23,7 @@ describe('parseLabCommandLine', () => {
       'breaker',
       20,
       35_000,
-      10_000,
+      20_000,
     ]);
     expect(settings.priceWrite.breaker.maxConnections).toBe(20);
     expect(outDir).toBe('lab-results');
